@@ -1,0 +1,3 @@
+module github.com/lanehttp/lane
+
+go 1.26
