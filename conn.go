@@ -1,0 +1,535 @@
+package lane
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/lanehttp/lane/internal/http1"
+)
+
+type connState int32
+
+const (
+	stateIdle     connState = iota // waiting for the first byte of a request
+	stateActive                    // reading or serving a request
+	stateHijacked                  // taken over by a handler
+	stateClosing                   // closed by Shutdown while idle
+)
+
+// Read phases, which pick the read deadline.
+const (
+	phaseIdle = iota // before the first byte of a request
+	phaseHead        // inside a request head
+	phaseBody        // inside a request body
+)
+
+// minBodySpace is the room a request with a body needs after its head in
+// the read buffer, so that chunk-size lines can be buffered.
+const minBodySpace = 1024
+
+// minWriteBuf is the smallest write buffer: room for a few pipelined
+// responses.
+const minWriteBuf = 8 << 10
+
+// maxDrain is how much of an unread request body lane reads and discards to
+// keep the connection; a longer remainder closes the connection instead.
+const maxDrain = 256 << 10
+
+// conn is the state of one client connection. Its read buffer is taken from
+// a pool when bytes arrive and, on plain TCP sockets, given back whenever the
+// connection waits for a request with nothing buffered, so that an idle
+// connection holds no buffer at all.
+type conn struct {
+	srv *Server
+	nc  net.Conn
+	cfg *RequestConfig
+	lim http1.Limits
+
+	// raw is the socket's RawConn, nil when nc is not a plain socket (TLS,
+	// pipes). rawRead is c.readRaw bound once, so reads allocate nothing.
+	raw     syscall.RawConn
+	rawRead func(uintptr) bool
+	rn      int
+	rerr    error
+
+	rbufp *[]byte // nil while an idle raw connection waits
+	rbuf  []byte  // *rbufp
+	r, w  int     // unread bytes are rbuf[r:w]
+	base  int     // body reads refill from here, past the head being served
+
+	wbufp *[]byte
+	wbuf  []byte // pending output, flushed before any blocking read
+
+	state     atomic.Int32
+	parser    http1.Parser
+	ctx       Context
+	served    int
+	phaseAt   time.Time // when the current head or body began to block
+	rdeadline time.Time
+	wdeadline time.Time
+}
+
+func newConn(s *Server, nc net.Conn, cfg *RequestConfig) *conn {
+	c := &conn{srv: s, nc: nc, cfg: cfg}
+	c.lim = http1.Limits{
+		MaxTarget:      cfg.MaxPathSize,
+		MaxHeaderCount: cfg.MaxHeaderCount,
+		MaxHeaderName:  cfg.MaxHeaderKeySize,
+		MaxHeaderValue: cfg.MaxHeaderValueSize,
+		MaxHeadBytes:   cfg.MaxHeaderBytes,
+	}
+	c.setupRaw()
+	c.ctx.conn, c.ctx.srv = c, s
+	return c
+}
+
+// serve runs the request loop until the connection ends.
+func (c *conn) serve() {
+	defer c.close()
+	for c.serveOne() {
+	}
+}
+
+// serveOne reads and answers one request. It reports whether the connection
+// stays open for another.
+func (c *conn) serveOne() bool {
+	c.compact()
+	if c.r == c.w {
+		if !c.waitIdle() {
+			return false
+		}
+	}
+	c.state.Store(int32(stateActive))
+	x := &c.ctx
+	x.reset()
+	x.mx = c.srv.mux.Load()
+
+	if err := c.readHead(); err != nil {
+		c.refuse(err)
+		return false
+	}
+	c.served++
+	c.srv.requests.Add(1)
+	if c.cfg.MaxRequestsPerConn > 0 && c.served >= c.cfg.MaxRequestsPerConn {
+		x.resp.close = true
+	}
+	if c.srv.draining.Load() {
+		x.resp.close = true
+	}
+	if x.req.ContentLength > c.cfg.MaxBodySize && c.cfg.MaxBodySize >= 0 {
+		c.refuse(&RequestError{Status: http.StatusRequestEntityTooLarge, Reason: "request body too large"})
+		return false
+	}
+	x.body.init(x, c.cfg.MaxBodySize)
+
+	x.mx.serve(x)
+	if x.resp.hijacked {
+		return false
+	}
+	return c.finish()
+}
+
+// waitIdle waits for the first byte of the next request. It reports false
+// when the connection is to be closed: the client left, the idle timeout
+// passed, or the server is shutting down.
+func (c *conn) waitIdle() bool {
+	c.state.Store(int32(stateIdle))
+	// Shutdown sets draining before it looks for idle connections, and we
+	// set stateIdle before we look at draining: one of us sees the other.
+	if c.srv.draining.Load() {
+		return false
+	}
+	if err := c.fill(phaseIdle); err != nil {
+		return false
+	}
+	return c.state.CompareAndSwap(int32(stateIdle), int32(stateActive))
+}
+
+// readHead reads and parses a request head at the start of the buffer.
+func (c *conn) readHead() error {
+	x := &c.ctx
+	c.parser.Reset()
+	c.phaseAt = time.Time{}
+	for {
+		n, err := c.parser.Parse(c.rbuf[:c.w], &x.req, &c.lim)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return c.headDone(n)
+		}
+		if c.w == len(c.rbuf) {
+			c.grow()
+		}
+		if err := c.fill(phaseHead); err != nil {
+			return headReadError(err)
+		}
+	}
+}
+
+// headDone records a head of n bytes and makes room for the body after it.
+func (c *conn) headDone(n int) error {
+	x := &c.ctx
+	if (x.req.Chunked || x.req.ContentLength > 0) && len(c.rbuf)-n < minBodySpace {
+		// The views in x.req point into the old buffer: parse again on the
+		// new one. This only happens for heads that fill the buffer.
+		c.grow()
+		c.parser.Reset()
+		x.req.Reset()
+		if _, err := c.parser.Parse(c.rbuf[:c.w], &x.req, &c.lim); err != nil {
+			return err
+		}
+	}
+	c.r, c.base = n, n
+	c.phaseAt = time.Time{}
+	return nil
+}
+
+func headReadError(err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &RequestError{Status: http.StatusRequestTimeout, Reason: "timeout reading request head", Err: err}
+	case err == io.EOF:
+		return &RequestError{Status: http.StatusBadRequest, Reason: "connection closed inside request head", Err: io.ErrUnexpectedEOF}
+	}
+	return err
+}
+
+// finish sends the response, settles the request body and reports whether
+// the connection can serve another request.
+func (c *conn) finish() bool {
+	x := &c.ctx
+	if c.srv.draining.Load() || !x.body.canKeep() {
+		x.resp.close = true
+	}
+	if err := x.send(); err != nil {
+		return false
+	}
+	keep := x.req.KeepAlive && !x.resp.close
+	if keep && !x.body.drain() {
+		keep = false
+	}
+	if !keep || c.r == c.w || len(c.wbuf) > cap(c.wbuf)/2 {
+		// Nothing more is buffered: answer now rather than after the next
+		// read. With pipelined requests waiting, responses accumulate and
+		// go out in one write, until they half fill the buffer.
+		if c.flush() != nil {
+			return false
+		}
+	}
+	return keep
+}
+
+// refuse answers a request that cannot be served and must close the
+// connection: a parse error, a limit, a timeout.
+func (c *conn) refuse(err error) {
+	re := asRequestError(err)
+	if re == nil {
+		return // the connection failed: nobody to answer
+	}
+	c.srv.log.Debug("lane: refused request", "status", re.Status, "reason", re.Reason, "remote", c.nc.RemoteAddr().String())
+	x := &c.ctx
+	x.resp.reset()
+	x.resp.close = true
+	x.mx.requestError(x, re)
+	x.resp.close = true
+	x.send()
+	c.flush()
+}
+
+// asRequestError converts what reading a request produced into the error to
+// answer, or nil when the connection itself failed.
+func asRequestError(err error) *RequestError {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return re
+	}
+	var pe *http1.Error
+	if errors.As(err, &pe) {
+		return &RequestError{Status: pe.Status, Reason: pe.Reason, Err: err}
+	}
+	return nil
+}
+
+// compact moves unread bytes to the start of the buffer, where the next head
+// is parsed, and gives an empty buffer back to the pool on raw sockets.
+func (c *conn) compact() {
+	if c.r == c.w {
+		c.r, c.w, c.base = 0, 0, 0
+		if c.raw != nil && c.rbufp != nil {
+			c.releaseRead()
+		}
+		return
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r, c.base = 0, 0
+	}
+}
+
+func (c *conn) releaseRead() {
+	putBuf(c.rbufp)
+	c.rbufp, c.rbuf = nil, nil
+}
+
+// grow doubles the read buffer, keeping its contents.
+func (c *conn) grow() {
+	size := 2 * len(c.rbuf)
+	if size == 0 {
+		size = c.cfg.BufferSize
+	}
+	p := getBuf(size)
+	copy(*p, c.rbuf[:c.w])
+	if c.rbufp != nil {
+		putBuf(c.rbufp)
+	}
+	c.rbufp, c.rbuf = p, *p
+}
+
+// fill reads more bytes into rbuf[w:], flushing pending output first so that
+// a pipelining client is never left waiting for responses while we wait for
+// it.
+func (c *conn) fill(phase int) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if err := c.setReadDeadline(phase); err != nil {
+		return err
+	}
+	if c.raw != nil {
+		if err := c.raw.Read(c.rawRead); err != nil {
+			return err
+		}
+		if c.rerr != nil {
+			return c.rerr
+		}
+		if c.rn == 0 {
+			return io.EOF
+		}
+		c.w += c.rn
+		return nil
+	}
+	if c.rbufp == nil {
+		c.rbufp = getBuf(c.cfg.BufferSize)
+		c.rbuf = *c.rbufp
+	}
+	n, err := c.nc.Read(c.rbuf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.EOF
+	}
+	return err
+}
+
+// read serves body bytes: from the buffer, else from the connection. Large
+// reads with nothing buffered go straight into p.
+func (c *conn) read(p []byte) (int, error) {
+	if c.r == c.w {
+		c.r, c.w = c.base, c.base
+		if len(p) >= len(c.rbuf)-c.base {
+			if err := c.flush(); err != nil {
+				return 0, err
+			}
+			if err := c.setReadDeadline(phaseBody); err != nil {
+				return 0, err
+			}
+			n, err := c.nc.Read(p)
+			if n == 0 && err == nil {
+				err = io.EOF
+			}
+			return n, err
+		}
+		if err := c.fill(phaseBody); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, c.rbuf[c.r:c.w])
+	c.r += n
+	return n, nil
+}
+
+// Read and ReadByte make conn the ByteSource of the chunked decoder.
+func (c *conn) Read(p []byte) (int, error) { return c.read(p) }
+
+func (c *conn) ReadByte() (byte, error) {
+	if c.r == c.w {
+		c.r, c.w = c.base, c.base
+		if err := c.fill(phaseBody); err != nil {
+			return 0, err
+		}
+	}
+	b := c.rbuf[c.r]
+	c.r++
+	return b, nil
+}
+
+// setReadDeadline arms the timeout of the phase the next read belongs to.
+// Head and body timeouts count from when the phase first had to wait.
+func (c *conn) setReadDeadline(phase int) error {
+	cfg := c.cfg
+	var d time.Duration
+	switch phase {
+	case phaseIdle:
+		d = cfg.IdleTimeout
+	case phaseHead:
+		d = cfg.HeaderTimeout
+	default:
+		d = cfg.ReadTimeout
+	}
+	if d < 0 {
+		return c.armRead(time.Time{}, 0)
+	}
+	now := clock.now()
+	if phase == phaseIdle {
+		return c.armRead(now.Add(d), d)
+	}
+	if c.phaseAt.IsZero() {
+		c.phaseAt = now
+	}
+	return c.armRead(c.phaseAt.Add(d), d)
+}
+
+// armRead sets the read deadline to t, unless the current deadline is
+// already within d/8 before it: a keep-alive connection serving requests
+// back to back then re-arms its timer only now and then, and a timeout d
+// fires after between 7/8 d and d.
+func (c *conn) armRead(t time.Time, d time.Duration) error {
+	if !rearm(c.rdeadline, t, d) {
+		return nil
+	}
+	c.rdeadline = t
+	return c.nc.SetReadDeadline(t)
+}
+
+// rearm reports whether a deadline cur must move to want, for a timeout d.
+func rearm(cur, want time.Time, d time.Duration) bool {
+	switch {
+	case want.IsZero() || cur.IsZero():
+		return !want.Equal(cur)
+	case want.Before(cur):
+		return true
+	}
+	return want.Sub(cur) > d/8
+}
+
+// flush writes pending output.
+func (c *conn) flush() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	if err := c.armWrite(); err != nil {
+		return err
+	}
+	_, err := c.nc.Write(c.wbuf)
+	c.releaseWrite()
+	return err
+}
+
+// flushWith writes pending output followed by p, in one writev.
+func (c *conn) flushWith(p []byte) error {
+	if err := c.armWrite(); err != nil {
+		return err
+	}
+	bufs := net.Buffers{c.wbuf, p}
+	_, err := bufs.WriteTo(c.nc)
+	c.releaseWrite()
+	return err
+}
+
+// armWrite sets the write deadline for the next write, with the same
+// slack as armRead.
+func (c *conn) armWrite() error {
+	d := c.cfg.WriteTimeout
+	var t time.Time
+	if d >= 0 {
+		t = clock.now().Add(d)
+	}
+	if !rearm(c.wdeadline, t, d) {
+		return nil
+	}
+	c.wdeadline = t
+	return c.nc.SetWriteDeadline(t)
+}
+
+// writeFrom copies r to the connection after pending output, for bodies that
+// are not buffered. Files go through the socket's ReadFrom (sendfile).
+func (c *conn) writeFrom(r io.Reader, n int64) error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if err := c.armWrite(); err != nil {
+		return err
+	}
+	m, err := io.Copy(c.nc, io.LimitReader(r, n))
+	if err == nil && m < n {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// wbufReserve makes sure the write buffer is a pooled buffer.
+func (c *conn) wbufReserve() {
+	if c.wbufp == nil {
+		c.wbufp = getBuf(max(c.cfg.BufferSize, minWriteBuf))
+		c.wbuf = (*c.wbufp)[:0]
+	}
+}
+
+func (c *conn) releaseWrite() {
+	if c.wbufp == nil {
+		c.wbuf = c.wbuf[:0]
+		return
+	}
+	// If append outgrew the pooled array, the pool still gets the original.
+	putBuf(c.wbufp)
+	c.wbufp, c.wbuf = nil, nil
+}
+
+// hijack hands the connection to a handler, with any bytes already buffered.
+func (c *conn) hijack() net.Conn {
+	if c.r == c.w {
+		return c.nc
+	}
+	buf := make([]byte, c.w-c.r)
+	copy(buf, c.rbuf[c.r:c.w])
+	c.r = c.w
+	return &hijackedConn{Conn: c.nc, buf: buf}
+}
+
+// close ends the connection, unless a handler hijacked it, and gives the
+// buffers back.
+func (c *conn) close() {
+	c.ctx.reset()
+	if connState(c.state.Load()) != stateHijacked {
+		c.nc.Close()
+	}
+	if c.rbufp != nil {
+		c.releaseRead()
+	}
+	c.releaseWrite()
+	c.srv.connDone(c)
+}
+
+// hijackedConn is a connection taken over with bytes it had already sent.
+type hijackedConn struct {
+	net.Conn
+	buf []byte
+}
+
+func (h *hijackedConn) Read(p []byte) (int, error) {
+	if len(h.buf) > 0 {
+		n := copy(p, h.buf)
+		h.buf = h.buf[n:]
+		return n, nil
+	}
+	return h.Conn.Read(p)
+}
