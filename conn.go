@@ -37,6 +37,10 @@ const minBodySpace = 1024
 // responses.
 const minWriteBuf = 8 << 10
 
+// lingerTime bounds how long a connection closed with input pending keeps
+// reading and discarding it; see lingerClose.
+const lingerTime = 500 * time.Millisecond
+
 // maxDrain is how much of an unread request body lane reads and discards to
 // keep the connection; a longer remainder closes the connection instead.
 const maxDrain = 256 << 10
@@ -66,6 +70,7 @@ type conn struct {
 	wbufp *[]byte
 	wbuf  []byte // pending output, flushed before any blocking read
 
+	linger    bool // close with lingerClose
 	state     atomic.Int32
 	parser    http1.Parser
 	ctx       Context
@@ -215,6 +220,9 @@ func (c *conn) finish() bool {
 	if keep && !x.body.drain() {
 		keep = false
 	}
+	if !keep && (x.body.err != io.EOF || c.r < c.w) {
+		c.linger = true // the client may still be sending
+	}
 	if !keep || c.r == c.w || len(c.wbuf) > cap(c.wbuf)/2 {
 		// Nothing more is buffered: answer now rather than after the next
 		// read. With pipelined requests waiting, responses accumulate and
@@ -241,6 +249,7 @@ func (c *conn) refuse(err error) {
 	x.resp.close = true
 	x.send()
 	c.flush()
+	c.linger = true
 }
 
 // asRequestError converts what reading a request produced into the error to
@@ -510,6 +519,9 @@ func (c *conn) hijack() net.Conn {
 func (c *conn) close() {
 	c.ctx.reset()
 	if connState(c.state.Load()) != stateHijacked {
+		if c.linger {
+			c.lingerClose()
+		}
 		c.nc.Close()
 	}
 	if c.rbufp != nil {
@@ -517,6 +529,26 @@ func (c *conn) close() {
 	}
 	c.releaseWrite()
 	c.srv.connDone(c)
+}
+
+// lingerClose half-closes the connection and reads and discards what the
+// client still sends, for a short while, before the close. Closing a socket
+// with unread input resets it, and the reset can destroy our last response
+// before the client reads it (RFC 9112 section 9.6).
+func (c *conn) lingerClose() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	var scratch [1024]byte
+	for n := 0; n < maxDrain; {
+		k, err := c.nc.Read(scratch[:])
+		n += k
+		if err != nil {
+			return
+		}
+	}
 }
 
 // hijackedConn is a connection taken over with bytes it had already sent.

@@ -74,8 +74,8 @@ func (ts *Server) Close() {
 	ts.ctl.Shutdown(ctx)
 }
 
-// pipeListener hands out one end of net.Pipe pairs whose other ends are
-// dialed by the client.
+// pipeListener hands out one end of in-memory connection pairs whose other
+// ends are dialed by the client.
 type pipeListener struct {
 	conns chan net.Conn
 	done  chan struct{}
@@ -85,7 +85,10 @@ type pipeListener struct {
 var errClosed = errors.New("lanetest: server closed")
 
 func (l *pipeListener) dial(ctx context.Context) (net.Conn, error) {
-	server, client := net.Pipe()
+	server, client, err := connPair()
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case l.conns <- server:
 		return client, nil
