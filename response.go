@@ -363,7 +363,7 @@ func (c *Context) status() int {
 func (c *Context) appendHead(b []byte, bodyLen int64) []byte {
 	code := c.status()
 	b = http1.AppendStatusLine(b, code)
-	b = http1.AppendDate(b)
+	b = http1.AppendDate(b, clock.now())
 	for _, f := range c.resp.header {
 		b = append(b, f.name...)
 		b = append(b, ": "...)

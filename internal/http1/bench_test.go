@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func BenchmarkParse(b *testing.B) {
@@ -81,6 +82,6 @@ func BenchmarkAppendDate(b *testing.B) {
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = AppendDate(buf[:0])
+		buf = AppendDate(buf[:0], time.Now())
 	}
 }

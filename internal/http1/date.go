@@ -17,12 +17,12 @@ type dateLine struct {
 // one extra allocation and is otherwise harmless.
 var dateCache atomic.Pointer[dateLine]
 
-// AppendDate appends "Date: <IMF-fixdate>\r\n" with the current time to b
-// (RFC 9110 section 6.6.1). The line is formatted once per second, without
-// a background goroutine; AppendDate is safe for concurrent use and does
-// not allocate beyond growing b, except once a second.
-func AppendDate(b []byte) []byte {
-	now := time.Now()
+// AppendDate appends "Date: <IMF-fixdate>\r\n" for now to b (RFC 9110
+// section 6.6.1). The line is formatted once per second and shared;
+// AppendDate is safe for concurrent use and does not allocate beyond
+// growing b, except once a second. Callers pass a clock they already read:
+// lane's engine passes its coarse clock.
+func AppendDate(b []byte, now time.Time) []byte {
 	d := dateCache.Load()
 	if d == nil || d.sec != now.Unix() {
 		d = newDateLine(now)
