@@ -32,6 +32,8 @@ var _ net.Conn = (*memConn)(nil)
 // benchServe runs b.N requests through one connection's request loop.
 func benchServe(b *testing.B, s *Server, req string) {
 	b.Helper()
+	clock.acquire()
+	defer clock.release()
 	s.mux.Store(s.build)
 	s.ctx = b.Context()
 	mc := &memConn{req: []byte(req)}

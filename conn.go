@@ -33,6 +33,10 @@ const (
 // the read buffer, so that chunk-size lines can be buffered.
 const minBodySpace = 1024
 
+// maxKeptBuf is the largest write or body buffer a busy connection keeps
+// between requests; larger ones go back to the pool after their response.
+const maxKeptBuf = 64 << 10
+
 // minWriteBuf is the smallest write buffer: room for a few pipelined
 // responses.
 const minWriteBuf = 8 << 10
@@ -267,13 +271,10 @@ func asRequestError(err error) *RequestError {
 }
 
 // compact moves unread bytes to the start of the buffer, where the next head
-// is parsed, and gives an empty buffer back to the pool on raw sockets.
+// is parsed.
 func (c *conn) compact() {
 	if c.r == c.w {
 		c.r, c.w, c.base = 0, 0, 0
-		if c.raw != nil && c.rbufp != nil {
-			c.releaseRead()
-		}
 		return
 	}
 	if c.r > 0 {
@@ -285,6 +286,14 @@ func (c *conn) compact() {
 func (c *conn) releaseRead() {
 	putBuf(c.rbufp)
 	c.rbufp, c.rbuf = nil, nil
+}
+
+// releaseIdle gives every buffer back to the pool, for a connection about
+// to wait for its next request with nothing buffered.
+func (c *conn) releaseIdle() {
+	c.releaseRead()
+	c.releaseWrite()
+	c.ctx.resp.release()
 }
 
 // grow doubles the read buffer, keeping its contents.
@@ -439,8 +448,18 @@ func (c *conn) flush() error {
 		return err
 	}
 	_, err := c.nc.Write(c.wbuf)
-	c.releaseWrite()
+	c.resetWrite()
 	return err
+}
+
+// resetWrite empties the write buffer after a write. The buffer stays with
+// the connection while it is busy, unless append outgrew the pooled array.
+func (c *conn) resetWrite() {
+	if c.wbufp == nil || cap(c.wbuf) != cap(*c.wbufp) || cap(c.wbuf) > maxKeptBuf {
+		c.releaseWrite()
+		return
+	}
+	c.wbuf = c.wbuf[:0]
 }
 
 // flushWith writes pending output followed by p, in one writev.
@@ -450,7 +469,7 @@ func (c *conn) flushWith(p []byte) error {
 	}
 	bufs := net.Buffers{c.wbuf, p}
 	_, err := bufs.WriteTo(c.nc)
-	c.releaseWrite()
+	c.resetWrite()
 	return err
 }
 
@@ -528,6 +547,7 @@ func (c *conn) close() {
 		c.releaseRead()
 	}
 	c.releaseWrite()
+	c.ctx.resp.release()
 	c.srv.connDone(c)
 }
 

@@ -22,7 +22,7 @@ func (c *conn) setupRaw() {
 }
 
 // readRaw is the RawConn callback: a non-blocking read into the pooled
-// buffer. On EAGAIN with nothing buffered it returns the buffer to the pool
+// buffer. On EAGAIN with nothing buffered it returns the buffers to the pool
 // before the goroutine parks, so a waiting connection holds none.
 func (c *conn) readRaw(fd uintptr) bool {
 	if c.rbufp == nil {
@@ -36,7 +36,7 @@ func (c *conn) readRaw(fd uintptr) bool {
 			continue
 		case syscall.EAGAIN:
 			if c.w == 0 {
-				c.releaseRead()
+				c.releaseIdle() // nothing buffered: park without buffers
 			}
 			return false
 		case nil:

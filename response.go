@@ -36,15 +36,31 @@ type response struct {
 
 type field struct{ name, value string }
 
+// reset clears r for the next request. The body buffer stays with the
+// connection while it is busy, unless a large response grew it.
 func (r *response) reset() {
-	if r.out != nil {
-		putBuf(r.out)
+	out := r.out
+	if out != nil {
+		if cap(*out) > maxKeptBuf {
+			putBuf(out)
+			out = nil
+		} else {
+			*out = (*out)[:0]
+		}
 	}
 	if cl, ok := r.src.(io.Closer); ok {
 		cl.Close() // a body reader the response never sent
 	}
 	clear(r.header)
-	*r = response{header: r.header[:0]}
+	*r = response{header: r.header[:0], out: out}
+}
+
+// release gives the body buffer back to the pool.
+func (r *response) release() {
+	if r.out != nil {
+		putBuf(r.out)
+		r.out = nil
+	}
 }
 
 // SetStatus sets the response status code (100-999; 200 when never set).
@@ -60,9 +76,20 @@ func (c *Context) StatusCode() int { return c.resp.status }
 // name or value that could break the response (CR, LF, NUL, a non-token
 // name) is refused: the response becomes a 500.
 func (c *Context) SetHeader(name, value string) {
-	if !c.checkHeader(name, value) {
-		return
+	if c.checkHeader(name, value) {
+		c.setField(name, value)
 	}
+}
+
+// setType sets a Content-Type that lane knows to be valid, skipping the
+// checks of SetHeader.
+func (c *Context) setType(value string) {
+	c.resp.hasType = true
+	c.setField("Content-Type", value)
+}
+
+// setField replaces the fields called name with one holding value.
+func (c *Context) setField(name, value string) {
 	for i := range c.resp.header {
 		if equalFoldString(c.resp.header[i].name, name) {
 			c.resp.header[i].value = value
@@ -192,7 +219,7 @@ func (c *Context) ResetBody() {
 func (c *Context) String(code int, s string) Status {
 	c.resp.status = code
 	if !c.resp.hasType {
-		c.SetHeader("Content-Type", "text/plain; charset=utf-8")
+		c.setType("text/plain; charset=utf-8")
 	}
 	c.ResetBody()
 	c.WriteString(s)
@@ -211,7 +238,7 @@ func (c *Context) Bytes(code int, contentType string, b []byte) Status {
 // HTML sends html with the given status as text/html. It returns Continue.
 func (c *Context) HTML(code int, html string) Status {
 	c.resp.status = code
-	c.SetHeader("Content-Type", "text/html; charset=utf-8")
+	c.setType("text/html; charset=utf-8")
 	c.ResetBody()
 	c.WriteString(html)
 	return Continue
@@ -221,7 +248,7 @@ func (c *Context) HTML(code int, html string) Status {
 // encoded the response is a 500 and the error is logged. It returns Continue.
 func (c *Context) JSON(code int, v any) Status {
 	c.ResetBody()
-	c.SetHeader("Content-Type", "application/json")
+	c.setType("application/json")
 	if c.resp.out == nil {
 		c.resp.out = getBuf(512)
 		*c.resp.out = (*c.resp.out)[:0]
@@ -432,7 +459,7 @@ func (c *Context) send() error {
 	}
 	n := c.bodyLen()
 	if n > 0 && !c.resp.hasType {
-		c.SetHeader("Content-Type", http.DetectContentType((*c.resp.out)[:min(n, 512)]))
+		c.setType(http.DetectContentType((*c.resp.out)[:min(n, 512)]))
 	}
 	cn.wbuf = c.appendHead(cn.wbuf, int64(n))
 	if n == 0 || c.isHead() || !http1.BodyAllowed(c.status()) {
