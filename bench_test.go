@@ -34,10 +34,11 @@ func benchServe(b *testing.B, s *Server, req string) {
 	b.Helper()
 	clock.acquire()
 	defer clock.release()
+	s.build.seal(s.cfg.Request)
 	s.mux.Store(s.build)
 	s.ctx = b.Context()
 	mc := &memConn{req: []byte(req)}
-	c := newConn(s, mc, &s.cfg.Request)
+	c := newConn(s, mc)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(req)))
 	b.ResetTimer()

@@ -34,7 +34,7 @@ func (b *body) init(c *Context, limit int64) {
 	switch {
 	case c.req.Chunked:
 		b.kind = bodyChunked
-		b.chunked.Reset(c.conn, &c.conn.lim)
+		b.chunked.Reset(c.conn, c.conn.lim)
 	case c.req.ContentLength > 0:
 		b.kind, b.left = bodyFixed, c.req.ContentLength
 	default:

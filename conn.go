@@ -56,8 +56,8 @@ const maxDrain = 256 << 10
 type conn struct {
 	srv *Server
 	nc  net.Conn
-	cfg *RequestConfig
-	lim http1.Limits
+	cfg *RequestConfig // of the mux serving the current request
+	lim *http1.Limits
 
 	// raw is the socket's RawConn, nil when nc is not a plain socket (TLS,
 	// pipes). rawRead is c.readRaw bound once, so reads allocate nothing.
@@ -84,18 +84,17 @@ type conn struct {
 	wdeadline time.Time
 }
 
-func newConn(s *Server, nc net.Conn, cfg *RequestConfig) *conn {
-	c := &conn{srv: s, nc: nc, cfg: cfg}
-	c.lim = http1.Limits{
-		MaxTarget:      cfg.MaxPathSize,
-		MaxHeaderCount: cfg.MaxHeaderCount,
-		MaxHeaderName:  cfg.MaxHeaderKeySize,
-		MaxHeaderValue: cfg.MaxHeaderValueSize,
-		MaxHeadBytes:   cfg.MaxHeaderBytes,
-	}
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{srv: s, nc: nc}
+	c.useMux(s.mux.Load())
 	c.setupRaw()
 	c.ctx.conn, c.ctx.srv = c, s
 	return c
+}
+
+// useMux makes the connection follow m's request config.
+func (c *conn) useMux(m *mux) {
+	c.ctx.mx, c.cfg, c.lim = m, &m.cfg, &m.lim
 }
 
 // serve runs the request loop until the connection ends.
@@ -117,7 +116,7 @@ func (c *conn) serveOne() bool {
 	c.state.Store(int32(stateActive))
 	x := &c.ctx
 	x.reset()
-	x.mx = c.srv.mux.Load()
+	c.useMux(c.srv.mux.Load())
 
 	if err := c.readHead(); err != nil {
 		c.refuse(err)
@@ -166,7 +165,7 @@ func (c *conn) readHead() error {
 	c.parser.Reset()
 	c.phaseAt = time.Time{}
 	for {
-		n, err := c.parser.Parse(c.rbuf[:c.w], &x.req, &c.lim)
+		n, err := c.parser.Parse(c.rbuf[:c.w], &x.req, c.lim)
 		if err != nil {
 			return err
 		}
@@ -191,7 +190,7 @@ func (c *conn) headDone(n int) error {
 		c.grow()
 		c.parser.Reset()
 		x.req.Reset()
-		if _, err := c.parser.Parse(c.rbuf[:c.w], &x.req, &c.lim); err != nil {
+		if _, err := c.parser.Parse(c.rbuf[:c.w], &x.req, c.lim); err != nil {
 			return err
 		}
 	}

@@ -54,6 +54,7 @@ func (s *Server) StartOn(l net.Listener) (*Control, error) {
 		return nil, ErrAlreadyStarted
 	}
 	s.started = true
+	s.build.seal(s.cfg.Request)
 	s.mux.Store(s.build)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.shutdownCh = make(chan struct{})
@@ -163,7 +164,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	if tc, ok := nc.(*net.TCPConn); ok && s.cfg.NoDelay != nil && !*s.cfg.NoDelay {
 		tc.SetNoDelay(false)
 	}
-	c := newConn(s, nc, &s.cfg.Request)
+	c := newConn(s, nc)
 	s.connMu.Lock()
 	s.conns[c] = struct{}{}
 	s.connMu.Unlock()

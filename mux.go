@@ -7,16 +7,30 @@ import (
 	"github.com/lanehttp/lane/internal/http1"
 )
 
-// mux is what a server runs for each request: its routes, middleware and
-// hooks. A running server swaps in a whole new mux at once, so a request
-// always sees one consistent set.
+// mux is what a server runs for each request: its request config, routes,
+// middleware and hooks. A running server swaps in a whole new mux at once
+// (Server.Reload), so a request always sees one consistent set.
 type mux struct {
+	cfg      RequestConfig // limits and timeouts, defaults resolved
+	lim      http1.Limits  // the head limits of cfg
 	router   *router
 	use      []Handler // request middleware, before the route
 	after    []Handler // response middleware, after the route
 	notFound Handler
 	onError  func(*Context, *RequestError) Status
 	onPanic  func(*Context, *Panic) Status
+}
+
+// seal fixes the request config a mux serves with.
+func (m *mux) seal(cfg RequestConfig) {
+	m.cfg = cfg
+	m.lim = http1.Limits{
+		MaxTarget:      cfg.MaxPathSize,
+		MaxHeaderCount: cfg.MaxHeaderCount,
+		MaxHeaderName:  cfg.MaxHeaderKeySize,
+		MaxHeaderValue: cfg.MaxHeaderValueSize,
+		MaxHeadBytes:   cfg.MaxHeaderBytes,
+	}
 }
 
 // serve runs the pipeline for one request, recovering panics.

@@ -23,9 +23,9 @@ type RouteInfo struct {
 }
 
 // param is one path parameter of a matched route. Its value is
-// path[start:end] of the path given to [router.find], still percent-encoded:
-// the router stores offsets, never the path, so it keeps nothing alive from
-// a reused request buffer.
+// path[start:end] of the path given to find, still percent-encoded: the
+// router keeps offsets, never the path, so nothing it holds aliases a
+// reused request buffer.
 type param struct {
 	name       string
 	start, end int // value is path[start:end] of the path given to find
@@ -36,22 +36,37 @@ type params struct{ list []param }
 
 // router maps a request's method and raw path to a route.
 //
-// It is a trie with one level per path segment. Each node keeps its static
-// children (looked up by segment text), its regex children in registration
-// order, at most one plain parameter child and at most one tail child, so a
-// lookup costs one step per path segment whatever the number of routes.
+// A pattern starts with '/' and splits into segments on '/'. A trailing '/'
+// ends with an empty segment of its own, so /a and /a/ are two routes. Each
+// segment is static text or a whole-segment parameter:
+//
+//	{name}        one non-empty segment
+//	{name:regex}  one non-empty segment that the RE2 regex matches as a whole
+//	{name...}     the rest of the path, slashes included, possibly empty; last only
+//
+// A tail starts at a segment of its own: /f/{p...} matches /f/ and /f/x/y,
+// not /f. Braces inside a regex must nest or be escaped (\{). At each
+// segment a lookup tries static text, then regexes in registration order,
+// then the plain parameter, then the tail, and backtracks when a branch
+// fails deeper.
+//
+// The router is a trie with one level per path segment. Each node keeps its
+// static children (looked up by segment text), its regex children in
+// registration order, at most one plain parameter child and at most one
+// tail child, so a lookup costs one step per path segment whatever the
+// number of routes.
 // Because every node below the root consumes exactly one segment (a tail
 // consumes the rest), each node is visited at most once per lookup, even
 // when the lookup backtracks.
 //
 // Static segments are compared byte for byte with the raw path, so they
-// match only requests that encode the path the same way; parameter values
-// are handed out still percent-encoded. A '/' written as %2F never splits a
-// segment.
+// match only requests that encode the path the same way, and a regex sees
+// the raw segment too; parameter values are handed out still
+// percent-encoded. A '/' written as %2F never splits a segment.
 //
-// find is safe for concurrent use and does not allocate. add is not safe
-// for concurrent use, with itself or with find: register every route before
-// serving.
+// find is safe for concurrent use and, when ps has room for the
+// parameters, does not allocate. add is not safe for concurrent use, with
+// itself or with find: register every route before serving.
 type router struct {
 	root rnode
 	all  []*route // in registration order, for routes
@@ -111,6 +126,7 @@ type rseg struct {
 // Other methods follow them, sorted.
 var rallowOrder = [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
+// newRouter returns an empty router.
 func newRouter() *router {
 	return &router{}
 }
@@ -120,8 +136,8 @@ func newRouter() *router {
 // patterns and the method, e.g. `lane: route GET /a/{name} conflicts with GET /a/{id}`).
 //
 // It also panics on a nil rt, a method that is not an HTTP token, an empty
-// chain or a nil handler in the chain. A panicking add leaves the router as
-// it was.
+// chain or a nil handler in the chain. Messages name a route for any method
+// as ANY. A panicking add leaves the router as it was.
 func (r *router) add(rt *route) {
 	if rt == nil {
 		panic("lane: nil route")
@@ -157,7 +173,8 @@ func (r *router) add(rt *route) {
 // Results:
 //
 //	route != nil            → handle it (params appended to ps)
-//	route == nil, allow!="" → the path exists but not for this method: 405 (or automatic OPTIONS); allow is the Allow header value
+//	route == nil, allow!="" → the path exists but not for this method:
+//	                          405 (or automatic OPTIONS); allow is the Allow header value
 //	route == nil, allow=="" → 404
 //
 // HEAD falls back to the GET route when no HEAD route exists. A route
@@ -366,10 +383,11 @@ func (n *rnode) link(kind rsegKind, c *rnode) {
 	switch kind {
 	case rsegStatic:
 		n.static = append(n.static, c)
-		if len(n.static) > rstaticScan {
-			if n.index == nil {
-				n.index = make(map[string]*rnode, len(n.static))
-			}
+		switch {
+		case n.index != nil:
+			n.index[c.text] = c
+		case len(n.static) > rstaticScan:
+			n.index = make(map[string]*rnode, len(n.static))
 			for _, s := range n.static {
 				n.index[s.text] = s
 			}
@@ -542,8 +560,8 @@ func rcloseAt(seg string) int {
 	return -1
 }
 
-// rcheckName reports whether name, from segment seg, is a valid parameter
-// name: a letter or '_', then letters, digits or '_'.
+// rcheckName returns an error unless name, from segment seg, is a valid
+// parameter name: a letter or '_', then letters, digits or '_'.
 func rcheckName(name, seg string) error {
 	if name == "" {
 		return fmt.Errorf("empty parameter name in %q", seg)
@@ -564,7 +582,7 @@ func rcheckName(name, seg string) error {
 func rcheckStatic(seg string) error {
 	// RFC 3986, section 5.2.4: clients remove dot segments before sending.
 	if seg == "." || seg == ".." {
-		return fmt.Errorf("dot segment %q", seg)
+		return fmt.Errorf("dot segment %q: clients remove it from request paths", seg)
 	}
 	// RFC 9112, section 3.2: a request-target has no spaces, controls or
 	// raw non-ASCII bytes, and '?' or '#' would end the path.

@@ -772,7 +772,8 @@ func rtBench(b *testing.B, r *router, all []string, nparams int) {
 	for b.Loop() {
 		ps.list = ps.list[:0]
 		if rt, _ := r.find("GET", paths[i], ps); rt == nil || len(ps.list) != nparams {
-			b.Fatalf("find(%q) = %v with %d params, want a route with %d", paths[i], rt, len(ps.list), nparams)
+			b.Fatalf("find(%q) = %v with %d params, want a route with %d",
+				paths[i], rt, len(ps.list), nparams)
 		}
 		if i++; i == len(paths) {
 			i = 0

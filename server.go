@@ -2,6 +2,7 @@ package lane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -53,7 +54,11 @@ func New(cfg Config) *Server {
 }
 
 // Config returns the server's configuration, defaults filled in.
-func (s *Server) Config() Config { return s.cfg }
+func (s *Server) Config() Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
 
 // Name returns the server's name (its address unless configured).
 func (s *Server) Name() string { return s.cfg.Name }
@@ -112,6 +117,41 @@ func checkHandlers(what string, hs []Handler) []Handler {
 		}
 	}
 	return hs
+}
+
+// Reload replaces the routes, middleware, hooks and request config of the
+// running server s with those of next, a server built the same way but not
+// started, without closing s's listener or connections. Requests in flight
+// finish with the old set; every request read after Reload returns uses the
+// new one. next's address and other listener settings are ignored, and next
+// can be used for nothing else afterwards. Reload fails when s is not
+// running or next is invalid or already used.
+func (s *Server) Reload(next *Server) error {
+	if next == s {
+		return errors.New("lane: a server cannot reload itself")
+	}
+	if err := next.cfg.Request.Validate(); err != nil {
+		return err
+	}
+	next.mu.Lock()
+	if next.started {
+		next.mu.Unlock()
+		return errors.New("lane: Reload needs a server that was never started")
+	}
+	next.started = true // no more registrations, no Start
+	m := next.build
+	next.mu.Unlock()
+	m.seal(next.cfg.Request)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started {
+		return errors.New("lane: Reload of a server that is not running")
+	}
+	s.build = m
+	s.cfg.Request = next.cfg.Request
+	s.mux.Store(m)
+	return nil
 }
 
 // Routes lists the registered routes, sorted by pattern and method.

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,12 +26,10 @@ import (
 const bufSize = 4096
 
 var (
-	plainResponse = []byte("HTTP/1.1 200 OK\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n" +
-		"Content-Length: 13\r\n\r\n" + serve.Hello)
-	jsonResponse = []byte("HTTP/1.1 200 OK\r\n" +
-		"Content-Type: application/json\r\n" +
-		"Content-Length: 27\r\n\r\n" + serve.HelloJSON)
+	plainResponse      = response("text/plain; charset=utf-8", serve.Hello, false)
+	jsonResponse       = response("application/json", serve.HelloJSON, false)
+	plainCloseResponse = response("text/plain; charset=utf-8", serve.Hello, true)
+	jsonCloseResponse  = response("application/json", serve.HelloJSON, true)
 
 	headEnd    = []byte("\r\n\r\n")
 	closeLine  = []byte("\r\nConnection: close\r\n")
@@ -38,6 +37,16 @@ var (
 )
 
 func main() { serve.Main(run) }
+
+// response returns a fixed 200 response. One that closes says so, as RFC 9112
+// section 9.6 asks, so that a client does not send on the closing connection.
+func response(contentType, body string, closing bool) []byte {
+	head := "HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\n"
+	if closing {
+		head += "Connection: close\r\n"
+	}
+	return []byte(head + "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+}
 
 // run serves on addr until ctx is cancelled.
 func run(ctx context.Context, addr string, ready func(net.Addr)) error {
@@ -156,7 +165,8 @@ func (s *server) serveConn(nc net.Conn) {
 
 // answer appends a response to out for each complete head in b. It returns
 // out, the bytes after the last complete head, and whether a head asked to
-// close the connection, in which case the bytes after it are dropped.
+// close the connection, in which case its response says so and the bytes
+// after it are dropped.
 func answer(out, b []byte) ([]byte, []byte, bool) {
 	for {
 		i := bytes.Index(b, headEnd)
@@ -168,13 +178,17 @@ func answer(out, b []byte) ([]byte, []byte, bool) {
 		head := b[:i+2]
 		b = b[i+len(headEnd):]
 
-		if bytes.HasPrefix(head, jsonTarget) {
+		json := bytes.HasPrefix(head, jsonTarget)
+		if bytes.Contains(head, closeLine) {
+			if json {
+				return append(out, jsonCloseResponse...), nil, true
+			}
+			return append(out, plainCloseResponse...), nil, true
+		}
+		if json {
 			out = append(out, jsonResponse...)
 		} else {
 			out = append(out, plainResponse...)
-		}
-		if bytes.Contains(head, closeLine) {
-			return out, nil, true
 		}
 	}
 }
