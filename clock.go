@@ -20,7 +20,7 @@ type coarseClock struct {
 	mu    sync.Mutex
 	users int
 	stop  chan struct{}
-	nanos atomic.Int64 // Unix nanoseconds; 0 while stopped
+	unix  atomic.Int64 // Unix nanoseconds; 0 while stopped
 }
 
 // acquire starts the ticker for one more server.
@@ -31,7 +31,7 @@ func (c *coarseClock) acquire() {
 	if c.users > 1 {
 		return
 	}
-	c.nanos.Store(time.Now().UnixNano())
+	c.unix.Store(time.Now().UnixNano())
 	c.stop = make(chan struct{})
 	go c.run(c.stop)
 }
@@ -42,7 +42,7 @@ func (c *coarseClock) release() {
 	defer c.mu.Unlock()
 	c.users--
 	if c.users == 0 {
-		c.nanos.Store(0)
+		c.unix.Store(0)
 		close(c.stop)
 	}
 }
@@ -53,17 +53,21 @@ func (c *coarseClock) run(stop chan struct{}) {
 	for {
 		select {
 		case now := <-t.C:
-			c.nanos.Store(now.UnixNano())
+			c.unix.Store(now.UnixNano())
 		case <-stop:
 			return
 		}
 	}
 }
 
-// now returns the coarse time, or the exact time while no server runs.
-func (c *coarseClock) now() time.Time {
-	if n := c.nanos.Load(); n != 0 {
-		return time.Unix(0, n)
+// nanos returns the coarse time in Unix nanoseconds, or the exact time
+// while no server runs.
+func (c *coarseClock) nanos() int64 {
+	if n := c.unix.Load(); n != 0 {
+		return n
 	}
-	return time.Now()
+	return time.Now().UnixNano()
 }
+
+// now returns the coarse time as a time.Time.
+func (c *coarseClock) now() time.Time { return time.Unix(0, c.nanos()) }
