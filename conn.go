@@ -16,7 +16,8 @@ import (
 type connState int32
 
 const (
-	stateIdle     connState = iota // waiting for the first byte of a request
+	stateNew      connState = iota // waiting for the first byte of the first request
+	stateIdle                      // waiting for the first byte of a later request
 	stateActive                    // reading or serving a request
 	stateHijacked                  // taken over by a handler
 	stateClosing                   // closed by Shutdown while idle
@@ -74,18 +75,19 @@ type conn struct {
 	wbufp *[]byte
 	wbuf  []byte // pending output, flushed before any blocking read
 
-	linger    bool // close with lingerClose
+	linger    bool  // close with lingerClose
+	born      int64 // when the connection was accepted, in clock nanoseconds
 	state     atomic.Int32
 	parser    http1.Parser
 	ctx       Context
 	served    int
-	phaseAt   int64 // when the current head or body began to block, in clock nanoseconds; 0 if not yet
+	phaseAt   int64 // when the current request's first byte was seen, in clock nanoseconds
 	rdeadline int64 // current read deadline in Unix nanoseconds; 0 for none
 	wdeadline int64 // current write deadline likewise
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc}
+	c := &conn{srv: s, nc: nc, born: clock.nanos()}
 	c.useMux(s.mux.Load())
 	c.setupRaw()
 	c.ctx.conn, c.ctx.srv = c, s
@@ -113,6 +115,7 @@ func (c *conn) serveOne() bool {
 			return false
 		}
 	}
+	c.phaseAt = clock.nanos() // header and read timeouts count from here
 	c.state.Store(int32(stateActive))
 	x := &c.ctx
 	x.reset()
@@ -147,23 +150,30 @@ func (c *conn) serveOne() bool {
 // when the connection is to be closed: the client left, the idle timeout
 // passed, or the server is shutting down.
 func (c *conn) waitIdle() bool {
-	c.state.Store(int32(stateIdle))
+	st := stateIdle
+	if c.served == 0 {
+		st = stateNew
+	}
+	c.state.Store(int32(st))
 	// Shutdown sets draining before it looks for idle connections, and we
-	// set stateIdle before we look at draining: one of us sees the other.
-	if c.srv.draining.Load() {
+	// set our state before we look at draining: one of us sees the other.
+	// A new connection still gets its first request answered; a keep-alive
+	// one only a request that has already arrived.
+	if c.srv.draining.Load() && st == stateIdle && !c.readNow() {
 		return false
 	}
-	if err := c.fill(phaseIdle); err != nil {
-		return false
+	if c.r == c.w {
+		if err := c.fill(phaseIdle); err != nil {
+			return false
+		}
 	}
-	return c.state.CompareAndSwap(int32(stateIdle), int32(stateActive))
+	return c.state.CompareAndSwap(int32(st), int32(stateActive))
 }
 
 // readHead reads and parses a request head at the start of the buffer.
 func (c *conn) readHead() error {
 	x := &c.ctx
 	c.parser.Reset()
-	c.phaseAt = 0
 	for {
 		n, err := c.parser.Parse(c.rbuf[:c.w], &x.req, c.lim)
 		if err != nil {
@@ -195,7 +205,6 @@ func (c *conn) headDone(n int) error {
 		}
 	}
 	c.r, c.base = n, n
-	c.phaseAt = 0
 	return nil
 }
 
@@ -390,7 +399,7 @@ func (c *conn) ReadByte() (byte, error) {
 }
 
 // setReadDeadline arms the timeout of the phase the next read belongs to.
-// Head and body timeouts count from when the phase first had to wait.
+// Head and body timeouts count from the request's first byte.
 // Deadlines are kept as Unix nanoseconds: time.Time arithmetic showed in
 // profiles of the request loop.
 func (c *conn) setReadDeadline(phase int) error {
@@ -407,12 +416,8 @@ func (c *conn) setReadDeadline(phase int) error {
 	if d < 0 {
 		return c.armRead(0, 0)
 	}
-	now := clock.nanos()
 	if phase == phaseIdle {
-		return c.armRead(now+int64(d), d)
-	}
-	if c.phaseAt == 0 {
-		c.phaseAt = now
+		return c.armRead(clock.nanos()+int64(d), d)
 	}
 	return c.armRead(c.phaseAt+int64(d), d)
 }

@@ -21,6 +21,31 @@ func (c *conn) setupRaw() {
 	}
 }
 
+// readNow reads what the client has already sent, without waiting, and
+// reports whether anything came.
+func (c *conn) readNow() bool {
+	if c.raw == nil {
+		return false
+	}
+	c.rn, c.rerr = 0, nil
+	err := c.raw.Read(func(fd uintptr) bool {
+		if c.rbufp == nil {
+			c.rbufp = getBuf(c.cfg.BufferSize)
+			c.rbuf = *c.rbufp
+		}
+		n, err := syscall.Read(int(fd), c.rbuf[c.w:])
+		if err == nil && n > 0 {
+			c.rn = n
+		}
+		return true // never wait
+	})
+	if err != nil || c.rn == 0 {
+		return false
+	}
+	c.w += c.rn
+	return true
+}
+
 // readRaw is the RawConn callback: a non-blocking read into the pooled
 // buffer. On EAGAIN with nothing buffered it returns the buffers to the pool
 // before the goroutine parks, so a waiting connection holds none.

@@ -318,18 +318,37 @@ func (k *Key[T]) Get(c *Context) (T, bool) {
 func (c *Context) Body() io.Reader { return &c.body }
 
 // ReadBody reads the whole request body, up to the server's max_body_size.
-// The returned slice is the caller's to keep.
+// The returned slice is the caller's to keep. Its buffer grows as data
+// arrives, never past the limit, so a client cannot make it allocate more
+// than twice the limit.
 func (c *Context) ReadBody() ([]byte, error) {
-	n := c.req.ContentLength
-	if n < 0 {
-		n = 512
+	limit := c.body.limit
+	size := c.req.ContentLength
+	if size < 0 {
+		size = 512
 	}
-	if n > 1<<20 {
-		n = 1 << 20 // grow past this as data actually arrives
+	size = min(size, 1<<20) // a declared length is grown into as data arrives
+	if limit >= 0 {
+		size = min(size, limit+1)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n))
-	_, err := buf.ReadFrom(&c.body)
-	return buf.Bytes(), err
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			next := max(2*cap(buf), 512)
+			if limit >= 0 {
+				next = min(next, int(limit)+1)
+			}
+			buf = append(buf, make([]byte, next-len(buf))...)[:len(buf)]
+		}
+		n, err := c.body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // Hijack takes over the connection, for protocols such as WebSocket. Bytes

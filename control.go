@@ -79,6 +79,16 @@ func (s *Server) control() *Control {
 	return s.ctl
 }
 
+// Listen binds the configured address with the configured socket options
+// (ReusePort, TTL), for callers that hand the listener to StartOn later, such
+// as a process manager passing sockets between processes.
+func (s *Server) Listen() (net.Listener, error) {
+	if err := s.cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return s.listen()
+}
+
 func (s *Server) listen() (net.Listener, error) {
 	lc := net.ListenConfig{Control: func(network, address string, rc syscall.RawConn) error {
 		return s.setupListener(network, rc)
@@ -262,6 +272,10 @@ func (s *Server) waitConns(ctx context.Context) error {
 	}
 }
 
+// newConnGrace is how long a graceful shutdown waits for the first request
+// of a connection accepted before it began.
+const newConnGrace = 2 * time.Second
+
 // closeIdle closes the connections waiting for a request and returns how
 // many connections remain open.
 func (s *Server) closeIdle() int {
@@ -270,8 +284,15 @@ func (s *Server) closeIdle() int {
 	if !s.draining.Load() {
 		return len(s.conns)
 	}
+	now := clock.nanos()
 	for c := range s.conns {
 		if c.state.CompareAndSwap(int32(stateIdle), int32(stateClosing)) {
+			c.nc.Close()
+			continue
+		}
+		// A connection that has not sent its first request yet may have
+		// been opened just before the shutdown: give it a moment.
+		if now-c.born > int64(newConnGrace) && c.state.CompareAndSwap(int32(stateNew), int32(stateClosing)) {
 			c.nc.Close()
 		}
 	}

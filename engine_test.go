@@ -424,3 +424,33 @@ func TestIdleTimeoutClosesQuietly(t *testing.T) {
 		t.Errorf("idle connection not closed after the idle timeout")
 	}
 }
+
+func TestReadBodySizes(t *testing.T) {
+	s := lane.New(lane.Config{Address: "127.0.0.1:0", Request: lane.RequestConfig{MaxBodySize: 600}})
+	s.POST("/", func(c *lane.Context) lane.Status {
+		b, err := c.ReadBody()
+		if err != nil {
+			return lane.Reject
+		}
+		return c.String(200, fmt.Sprint(len(b)))
+	})
+	ctl := start(t, s)
+	for _, n := range []int{0, 1, 511, 512, 513, 600} {
+		for _, chunked := range []bool{false, true} {
+			rc := dial(t, ctl)
+			body := strings.Repeat("x", n)
+			switch {
+			case chunked && n == 0:
+				rc.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+			case chunked:
+				rc.send(fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", n, body))
+			default:
+				rc.send(fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", n, body))
+			}
+			res, got := rc.response("POST")
+			if res.StatusCode != 200 || got != fmt.Sprint(n) {
+				t.Errorf("%d bytes (chunked %v): %d %q", n, chunked, res.StatusCode, got)
+			}
+		}
+	}
+}

@@ -22,6 +22,7 @@ type response struct {
 	status    int
 	header    []field
 	hasType   bool   // a Content-Type was set
+	hasDate   bool   // the handler set Date: lane adds none
 	badHeader string // first rejected header field, answered with 500
 	out       *[]byte
 	src       io.Reader // body to copy after the head, when not buffered
@@ -111,8 +112,11 @@ func (c *Context) AddHeader(name, value string) {
 // DelHeader removes every value of the response header name.
 func (c *Context) DelHeader(name string) {
 	c.dropHeader(name, 0)
-	if equalFoldString(name, "Content-Type") {
+	switch {
+	case equalFoldString(name, "Content-Type"):
 		c.resp.hasType = false
+	case equalFoldString(name, "Date"):
+		c.resp.hasDate = false
 	}
 }
 
@@ -159,6 +163,8 @@ func (c *Context) checkHeader(name, value string) bool {
 		return false
 	case equalFoldString(name, "Content-Type"):
 		c.resp.hasType = true
+	case equalFoldString(name, "Date"):
+		c.resp.hasDate = true
 	}
 	return true
 }
@@ -390,7 +396,9 @@ func (c *Context) status() int {
 func (c *Context) appendHead(b []byte, bodyLen int64) []byte {
 	code := c.status()
 	b = http1.AppendStatusLine(b, code)
-	b = http1.AppendDate(b, clock.now())
+	if !c.resp.hasDate {
+		b = http1.AppendDate(b, clock.now())
+	}
 	for _, f := range c.resp.header {
 		b = append(b, f.name...)
 		b = append(b, ": "...)
