@@ -7,44 +7,68 @@
 //	go run ./examples/multiserver
 //	curl localhost:8080/api/public/hello
 //	curl -H 'Authorization: Bearer change-me' localhost:8081/admin/stats
+//
+// The one-call main of package process gives it the commands start, stop,
+// status and restart after its own flags:
+//
+//	go build -o multiserver ./examples/multiserver
+//	./multiserver -config servers.json start   # background; multiserver.pid, .log, .sock
+//	./multiserver status
+//	./multiserver restart                      # zero downtime; also kill -HUP
+//	./multiserver stop
+//
+// SIGUSR1 reloads the routes and request limits from the config file
+// without closing a socket. The admin server answers Kubernetes probes on
+// /readyz and /livez without a token.
 package main
 
 import (
-	"context"
 	"crypto/subtle"
 	_ "embed"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/lanehttp/lane"
+	"github.com/lanehttp/lane/process"
 )
 
 //go:embed servers.json
 var builtinConfig []byte
 
+// running holds the servers that serve. A reload builds new servers only
+// to lend their routes to these, so handlers count on these.
+var running []*lane.Server
+
 func main() {
 	configPath := flag.String("config", "", "JSON file of server configs (default: the built-in servers.json)")
 	token := flag.String("token", envOr("ADMIN_TOKEN", "change-me"), "bearer token of the admin API (env ADMIN_TOKEN)")
-	flag.Parse()
+	flag.Parse() // what is left is process's command line
 
-	if err := run(*configPath, *token); err != nil {
+	health := new(process.Health)
+	servers, err := build(*configPath, *token, health)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "multiserver:", err)
 		os.Exit(1)
 	}
+	running = servers
+	process.Config{
+		Health: health,
+		Reload: func() ([]*lane.Server, error) { return build(*configPath, *token, health) },
+	}.Main(servers...)
 }
 
-func run(configPath, token string) error {
+// build returns the public and the admin server, configured from the file
+// at configPath, with their routes.
+func build(configPath, token string, health *process.Health) ([]*lane.Server, error) {
 	cfgs, err := loadConfigs(configPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pub := lane.New(cfgs["public"])
 	admin := lane.New(cfgs["admin"])
-	group := lane.NewGroup(pub, admin)
 
 	pub.GET("/api/public/hello", func(c *lane.Context) lane.Status {
 		return c.JSON(200, map[string]string{"message": "hello from lane", "server": c.Server().Name()})
@@ -54,17 +78,14 @@ func run(configPath, token string) error {
 	})
 	pub.GET("/api/public/slow", slow)
 
+	admin.GET("/readyz", health.Ready)
+	admin.GET("/livez", health.Live)
 	adm := admin.Group("/admin", bearer(token))
 	adm.GET("/stats", func(c *lane.Context) lane.Status {
-		return c.JSON(200, map[string]any{"servers": []lane.Stats{pub.Stats(), admin.Stats()}})
+		return c.JSON(200, map[string]any{"servers": []lane.Stats{running[0].Stats(), running[1].Stats()}})
 	})
 
-	slog.Info("serving", "public", cfgs["public"].Address, "admin", cfgs["admin"].Address)
-	if err := group.Run(context.Background()); err != nil {
-		return err
-	}
-	slog.Info("stopped")
-	return nil
+	return []*lane.Server{pub, admin}, nil
 }
 
 // slow answers after ?ms= milliseconds (default 1000, at most 10000), to

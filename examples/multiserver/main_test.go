@@ -45,7 +45,7 @@ func TestExample(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(bin, "-config", cfgPath, "-token", "t0ken")
+	cmd := exec.Command(bin, "-config", cfgPath, "-token", "t0ken", "run", "-lane.pidfile", filepath.Join(dir, "ms.pid"))
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
