@@ -539,6 +539,7 @@ func (c *conn) releaseWrite() {
 
 // hijack hands the connection to a handler, with any bytes already buffered.
 func (c *conn) hijack() net.Conn {
+	c.nc.SetDeadline(time.Time{}) // the new owner sets its own
 	if c.r == c.w {
 		return c.nc
 	}

@@ -353,8 +353,9 @@ func (c *Context) ReadBody() ([]byte, error) {
 
 // Hijack takes over the connection, for protocols such as WebSocket. Bytes
 // the client sent after the request head, if any, are read first from the
-// returned net.Conn. After Hijack lane sends no response and no longer
-// reads the connection; the caller must close it. The server still counts
+// returned net.Conn, which has no read or write deadline. After Hijack lane
+// sends no response and no longer reads the connection; the caller must
+// close it. The request's accessors stay valid until the handler returns. The server still counts
 // the connection until the handler returns: [Control.Close] closes it, and
 // [Control.Shutdown] waits for the handler (see [Context.ShuttingDown]).
 func (c *Context) Hijack() (net.Conn, error) {
