@@ -479,10 +479,36 @@ func (c *conn) resetWrite() {
 
 // flushWith writes pending output followed by p, in one writev.
 func (c *conn) flushWith(p []byte) error {
+	return c.writev(net.Buffers{c.wbuf, p})
+}
+
+// writeChunk writes pending output and p, framed as a chunk when chunked,
+// copying p behind the pending bytes when it fits and using writev when not.
+func (c *conn) writeChunk(p []byte, chunked bool) error {
+	c.wbufReserve()
+	if chunked {
+		c.wbuf = http1.AppendChunkHeader(c.wbuf, len(p))
+	}
+	if len(p)+2 > cap(c.wbuf)-len(c.wbuf) {
+		tail := []byte(nil)
+		if chunked {
+			tail = crlf
+		}
+		return c.writev(net.Buffers{c.wbuf, p, tail})
+	}
+	c.wbuf = append(c.wbuf, p...)
+	if chunked {
+		c.wbuf = append(c.wbuf, crlf...)
+	}
+	return c.flush()
+}
+
+var crlf = []byte("\r\n")
+
+func (c *conn) writev(bufs net.Buffers) error {
 	if err := c.armWrite(); err != nil {
 		return err
 	}
-	bufs := net.Buffers{c.wbuf, p}
 	_, err := bufs.WriteTo(c.nc)
 	c.resetWrite()
 	return err

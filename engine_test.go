@@ -454,3 +454,26 @@ func TestReadBodySizes(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeBodies(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", 20000) // 320 KB
+	s := newServer()
+	s.GET("/buffered", func(c *lane.Context) lane.Status { return c.String(200, big) })
+	s.GET("/reader", func(c *lane.Context) lane.Status {
+		return c.Stream(200, "text/plain", -1, io.MultiReader(strings.NewReader(big)))
+	})
+	s.GET("/flushed", func(c *lane.Context) lane.Status {
+		c.WriteString(big[:100000])
+		c.Flush()
+		c.WriteString(big[100000:])
+		return lane.Continue
+	})
+	ctl := start(t, s)
+	rc := dial(t, ctl)
+	for _, path := range []string{"/buffered", "/reader", "/flushed", "/buffered"} {
+		rc.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+		if res, body := rc.response("GET"); res.StatusCode != 200 || body != big {
+			t.Errorf("%s: %d, %d bytes, want 200 and %d bytes", path, res.StatusCode, len(body), len(big))
+		}
+	}
+}

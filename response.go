@@ -519,6 +519,7 @@ func (c *Context) endStream() error {
 		}
 	}
 	if c.resp.chunked && !c.isHead() && http1.BodyAllowed(c.status()) {
+		cn.wbufReserve()
 		cn.wbuf = append(cn.wbuf, "0\r\n\r\n"...)
 	}
 	return nil
@@ -564,20 +565,11 @@ func (c *Context) copySource() error {
 	for {
 		n, err := c.resp.src.Read(*p)
 		if n > 0 {
-			cn.wbufReserve()
-			if c.resp.chunked {
-				cn.wbuf = http1.AppendChunkHeader(cn.wbuf, n)
-			}
-			cn.wbuf = append(cn.wbuf, (*p)[:n]...)
-			if c.resp.chunked {
-				cn.wbuf = append(cn.wbuf, "\r\n"...)
-			}
-			if ferr := cn.flush(); ferr != nil {
-				return ferr
+			if werr := cn.writeChunk((*p)[:n], c.resp.chunked); werr != nil {
+				return werr
 			}
 		}
 		if err == io.EOF {
-			cn.wbufReserve()
 			return nil
 		}
 		if err != nil {
