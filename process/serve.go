@@ -443,13 +443,30 @@ func (c Config) childArgs() []string {
 	return append(args, "run", "-lane.pidfile="+c.PIDFile, "-lane.logfile="+c.LogFile)
 }
 
-// fileOf returns a duplicate of a listener's descriptor.
+// fileOf returns a duplicate of a listener's descriptor, for a child
+// process. It duplicates the descriptor itself rather than calling the
+// listener's File method: a file from File switches the socket, which this
+// process and its other children share, to blocking mode when exec asks
+// for its descriptor, and an accept then blocks a thread outside the poller
+// where closing the listener cannot wake it. A file from os.NewFile keeps
+// the socket non-blocking.
 func fileOf(l net.Listener) (*os.File, error) {
-	fl, ok := l.(interface{ File() (*os.File, error) })
+	sc, ok := l.(syscall.Conn)
 	if !ok {
 		return nil, fmt.Errorf("a %T cannot be passed on", l)
 	}
-	return fl.File()
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd, derr := -1, error(nil)
+	if err := rc.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return nil, err
+	}
+	if derr != nil {
+		return nil, os.NewSyscallError("fcntl", derr)
+	}
+	return os.NewFile(uintptr(fd), "listener"), nil
 }
 
 func monotonicUsec() int64 {

@@ -72,7 +72,6 @@ func spawn(sp spawnSpec, timeout time.Duration) (*exec.Cmd, error) {
 
 	err = cmd.Start()
 	w.Close()
-	restoreNonblock(sp.sockets)
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", sp.exe, err)
 	}
@@ -111,16 +110,6 @@ func awaitReady(r *os.File, cmd *exec.Cmd, timeout time.Duration) error {
 	case <-time.After(timeout):
 		r.Close() // ends the reader
 		return fmt.Errorf("new instance, pid %d, not ready within %v", cmd.Process.Pid, timeout)
-	}
-}
-
-// restoreNonblock puts the passed sockets back in non-blocking mode.
-// Passing a file to a child puts it in blocking mode, and the mode belongs
-// to the socket, which this process shares: left so, its accept would
-// block a thread outside the poller, and closing the listener would hang.
-func restoreNonblock(files []inheritedFile) {
-	for _, f := range files {
-		syscall.SetNonblock(int(f.f.Fd()), true)
 	}
 }
 
