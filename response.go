@@ -21,9 +21,9 @@ var errAborted = errors.New("lane: handler aborted the response")
 type response struct {
 	status    int
 	header    []field
-	hasType   bool   // a Content-Type was set
-	hasDate   bool   // the handler set Date: lane adds none
-	badHeader string // first rejected header field, answered with 500
+	hasType   bool    // a Content-Type was set
+	hasDate   bool    // the handler set Date: lane adds none
+	badHeader *string // name of the first rejected header field, answered with 500
 	out       *[]byte
 	src       io.Reader // body to copy after the head, when not buffered
 	srcLen    int64     // length of src, -1 when unknown
@@ -148,8 +148,8 @@ func (c *Context) dropHeader(name string, from int) {
 // It reports whether the field is to be stored.
 func (c *Context) checkHeader(name, value string) bool {
 	if !http1.ValidHeaderName(name) || !http1.ValidHeaderValue(value) {
-		if c.resp.badHeader == "" {
-			c.resp.badHeader = name
+		if c.resp.badHeader == nil {
+			c.resp.badHeader = &name
 		}
 		return false
 	}
@@ -493,8 +493,8 @@ func (c *Context) replaceFailed() {
 		c.resp.close = true
 		return
 	}
-	if c.resp.badHeader != "" {
-		c.srv.log.Error("lane: handler set an invalid response header", "name", c.resp.badHeader, "path", c.RawPath())
+	if c.resp.badHeader != nil {
+		c.srv.log.Error("lane: handler set an invalid response header", "name", *c.resp.badHeader, "path", c.RawPath())
 		closeConn := c.resp.close
 		c.resp.reset()
 		c.resp.close = closeConn
