@@ -76,6 +76,7 @@ type conn struct {
 	wbuf  []byte // pending output, flushed before any blocking read
 
 	linger    bool  // close with lingerClose
+	reset     bool  // a write failed: reset the connection on close
 	born      int64 // when the connection was accepted, in clock nanoseconds
 	state     atomic.Int32
 	parser    http1.Parser
@@ -464,7 +465,17 @@ func (c *conn) flush() error {
 	}
 	_, err := c.nc.Write(c.wbuf)
 	c.resetWrite()
+	c.writeFailed(err)
 	return err
+}
+
+// writeFailed notes a failed write: the connection is then reset rather
+// than closed, so that the kernel drops the unsent data at once instead of
+// keeping it for a client that does not read.
+func (c *conn) writeFailed(err error) {
+	if err != nil {
+		c.reset = true
+	}
 }
 
 // resetWrite empties the write buffer after a write. The buffer stays with
@@ -511,6 +522,7 @@ func (c *conn) writev(bufs net.Buffers) error {
 	}
 	_, err := bufs.WriteTo(c.nc)
 	c.resetWrite()
+	c.writeFailed(err)
 	return err
 }
 
@@ -580,7 +592,12 @@ func (c *conn) hijack() net.Conn {
 func (c *conn) close() {
 	c.ctx.reset()
 	if connState(c.state.Load()) != stateHijacked {
-		if c.linger {
+		switch {
+		case c.reset:
+			if tc, ok := c.nc.(*net.TCPConn); ok {
+				tc.SetLinger(0)
+			}
+		case c.linger:
 			c.lingerClose()
 		}
 		c.nc.Close()

@@ -171,8 +171,13 @@ func retryAccept(err error) bool {
 }
 
 func (s *Server) serveConn(nc net.Conn) {
-	if tc, ok := nc.(*net.TCPConn); ok && s.cfg.NoDelay != nil && !*s.cfg.NoDelay {
-		tc.SetNoDelay(false)
+	if tc, ok := nc.(*net.TCPConn); ok {
+		if s.cfg.NoDelay != nil && !*s.cfg.NoDelay {
+			tc.SetNoDelay(false)
+		}
+		// Cap the kernel's send buffer: left to autotuning, clients that
+		// read slowly can pin megabytes of kernel memory each.
+		tc.SetWriteBuffer(sendBuffer)
 	}
 	c := newConn(s, nc)
 	s.connMu.Lock()
@@ -271,6 +276,11 @@ func (s *Server) waitConns(ctx context.Context) error {
 		tick = min(2*tick, 50*time.Millisecond)
 	}
 }
+
+// sendBuffer is the kernel send buffer of an accepted connection: enough
+// for loopback and LAN throughput, small enough that slow readers cannot
+// exhaust the kernel's TCP memory.
+const sendBuffer = 256 << 10
 
 // newConnGrace is how long a graceful shutdown waits for the first request
 // of a connection accepted before it began.

@@ -272,7 +272,8 @@ func (p *Parser) version(b []byte, i int) (int, error) {
 	for ; i < len(b) && i-p.mark < len(versionShape); i++ {
 		want, c := versionShape[i-p.mark], b[i]
 		switch {
-		case c == want || want == '#' && isDigit(c):
+		case want == '#' && isDigit(c), want != '#' && c == want:
+			// '#' in versionShape stands for a digit, never for itself.
 		case want == '\n':
 			return i, errBareCR
 		case isSpace(c):
