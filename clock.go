@@ -6,10 +6,12 @@ import (
 	"time"
 )
 
-// clock is a coarse wall clock, read once per request by the engine for
-// deadlines and the Date header. Reading the system clock costs 20 to 100 ns
-// depending on the machine, several times per request; a ticker that runs
-// while at least one server serves costs nothing per request.
+// clock is a coarse wall clock for what tolerates a lag: the Date header
+// and the age of new connections during a drain. Reading the system clock
+// costs 20 to 100 ns depending on the machine; a ticker that runs while at
+// least one server serves costs nothing per request. Deadlines do not use
+// it: a ticker that lags, as after the process was stopped for a while,
+// would put them in the past.
 var clock coarseClock
 
 // clockTick is the coarse clock's resolution: deadlines and Date may lag

@@ -82,7 +82,7 @@ type conn struct {
 	parser    http1.Parser
 	ctx       Context
 	served    int
-	phaseAt   int64 // when the current request's first byte was seen, in clock nanoseconds
+	phaseAt   int64 // when the current request first had to wait for input, in Unix nanoseconds; 0 before
 	rdeadline int64 // current read deadline in Unix nanoseconds; 0 for none
 	wdeadline int64 // current write deadline likewise
 }
@@ -116,7 +116,7 @@ func (c *conn) serveOne() bool {
 			return false
 		}
 	}
-	c.phaseAt = clock.nanos() // header and read timeouts count from here
+	c.phaseAt = 0
 	c.state.Store(int32(stateActive))
 	x := &c.ctx
 	x.reset()
@@ -400,7 +400,10 @@ func (c *conn) ReadByte() (byte, error) {
 }
 
 // setReadDeadline arms the timeout of the phase the next read belongs to.
-// Head and body timeouts count from the request's first byte.
+// Head and body timeouts count from when the request first had to wait for
+// input (a request that arrives whole never waits). Deadlines use the exact
+// clock, not the coarse one: a coarse clock that lags, say after the
+// process was stopped for a while, would put deadlines in the past.
 // Deadlines are kept as Unix nanoseconds: time.Time arithmetic showed in
 // profiles of the request loop.
 func (c *conn) setReadDeadline(phase int) error {
@@ -418,7 +421,10 @@ func (c *conn) setReadDeadline(phase int) error {
 		return c.armRead(0, 0)
 	}
 	if phase == phaseIdle {
-		return c.armRead(clock.nanos()+int64(d), d)
+		return c.armRead(time.Now().UnixNano()+int64(d), d)
+	}
+	if c.phaseAt == 0 {
+		c.phaseAt = time.Now().UnixNano()
 	}
 	return c.armRead(c.phaseAt+int64(d), d)
 }
@@ -532,7 +538,7 @@ func (c *conn) armWrite() error {
 	d := c.cfg.WriteTimeout
 	var t int64
 	if d >= 0 {
-		t = clock.nanos() + int64(d)
+		t = time.Now().UnixNano() + int64(d)
 	}
 	if !rearm(c.wdeadline, t, d) {
 		return nil
