@@ -11,7 +11,9 @@
 // prints, per scenario and server in the order they first appear, the median
 // requests per second, the median server CPU time per request, that CPU
 // time as a ratio to fasthttp's and to raw's, the number of measurements and
-// the socket errors and bad statuses counted over all of them.
+// the socket errors and bad statuses counted over all of them. A row whose
+// cpu_us_per_req is empty (no request completed) counts in the requests per
+// second but not in the CPU median.
 //
 // A memory file has the columns server, conns, rss_before_kib,
 // rss_after_kib; report prints the resident memory added per connection.
@@ -97,7 +99,8 @@ func (rec record) float(col string) (float64, error) {
 // cell gathers the measurements of one server in one scenario.
 type cell struct {
 	scenario, server string
-	rps, cpu         []float64
+	runs             int
+	rps, cpu         []float64 // cpu lacks the runs in which nothing completed
 	errors           float64
 }
 
@@ -115,13 +118,23 @@ func gather(recs []record) ([]*cell, error) {
 			cells = append(cells, c)
 		}
 		rps, err1 := rec.float("rps")
-		cpu, err2 := rec.float("cpu_us_per_req")
-		errs, err3 := rec.float("errors")
+		errs, err2 := rec.float("errors")
+		// An empty CPU figure marks a measurement in which no request
+		// completed: its requests/s counts, its CPU per request does not
+		// exist.
+		var cpu float64
+		var err3 error
+		if v, ok := rec["cpu_us_per_req"]; !ok || v != "" {
+			cpu, err3 = rec.float("cpu_us_per_req")
+		}
 		if err := errors.Join(err1, err2, err3); err != nil {
 			return nil, fmt.Errorf("row %d: %w", i+2, err)
 		}
+		c.runs++
 		c.rps = append(c.rps, rps)
-		c.cpu = append(c.cpu, cpu)
+		if rec["cpu_us_per_req"] != "" {
+			c.cpu = append(c.cpu, cpu)
+		}
 		c.errors += errs
 	}
 	return cells, nil
@@ -165,7 +178,7 @@ func writeCPU(w io.Writer, recs []record) error {
 	for _, c := range cells {
 		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %s | %s | %d | %.0f |\n",
 			c.scenario, c.server, median(c.rps), median(c.cpu),
-			ratio(c, "fasthttp"), ratio(c, "raw"), len(c.cpu), c.errors)
+			ratio(c, "fasthttp"), ratio(c, "raw"), c.runs, c.errors)
 	}
 	return nil
 }

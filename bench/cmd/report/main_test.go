@@ -41,6 +41,8 @@ const cpuCSV = `round,server,scenario,rps,cpu_us_per_req,errors
 2,fasthttp,keepalive,600,4,0
 2,lane,keepalive,1100,3,2
 1,lane,json,500,8,0
+2,lane,json,0,,7
+3,lane,json,400,9,0
 `
 
 func TestWriteCPU(t *testing.T) {
@@ -57,7 +59,7 @@ func TestWriteCPU(t *testing.T) {
 		"| keepalive | raw | 1100 | 2.00 | 0.50 | 1.00 | 2 | 0 |",
 		"| keepalive | fasthttp | 700 | 4.00 | 1.00 | 2.00 | 2 | 0 |",
 		"| keepalive | lane | 1000 | 3.00 | 0.75 | 1.50 | 2 | 3 |",
-		"| json | lane | 500 | 8.00 | - | - | 1 | 0 |",
+		"| json | lane | 400 | 8.50 | - | - | 3 | 7 |",
 	}
 	if len(lines) != 2+len(want) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), 2+len(want), b.String())

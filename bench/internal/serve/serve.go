@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -49,18 +50,34 @@ type Run func(ctx context.Context, addr string, ready func(net.Addr)) error
 
 // Main is a server's main function: it reads -addr, runs run until the
 // process receives SIGINT or SIGTERM, and exits with status 0 after a clean
-// stop or 1 after an error. It prints nothing on success.
+// stop or 1 after an error. It prints nothing on success. With -cpuprofile
+// it writes a CPU profile of the whole run, for go tool pprof.
 func Main(run Run) {
 	addr := flag.String("addr", DefaultAddr, "`host:port` to listen on")
+	profile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *addr, func(net.Addr) {}); err != nil {
+	if err := mainErr(run, *addr, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		stop()
 		os.Exit(1)
 	}
+}
+
+func mainErr(run Run, addr, profile string) error {
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, addr, func(net.Addr) {})
 }
 
 // Until runs serve in the background until it fails or ctx is cancelled. On
